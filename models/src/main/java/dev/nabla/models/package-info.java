@@ -1,4 +1,2 @@
-/**
- * Complete models built from the nn and attention layers (arrives with the model issues).
- */
+/** Complete models built from the nn and attention layers (the model issues add them here). */
 package dev.nabla.models;

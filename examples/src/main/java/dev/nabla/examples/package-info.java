@@ -1,0 +1,2 @@
+/** The {@code nabla} command line and its example trainers. */
+package dev.nabla.examples;
