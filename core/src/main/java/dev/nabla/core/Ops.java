@@ -94,7 +94,7 @@ final class Ops {
       Tensor a = in[0];
       Tensor b = in[1];
       Shape out = broadcastShape(name, a, b);
-      DType t = DType.promote(a.dtype(), b.dtype());
+      DType t = resultType(a, b);
       if (floatResult && !t.isFloatingPoint()) {
         t = DType.F32;
       }
@@ -112,6 +112,25 @@ final class Ops {
       Tensor db = ctx.needsInputGrad(1) ? sumTo(gb.apply(a, b, y, dy), b.shape()) : null;
       return new Tensor[] {da, db};
     }
+  }
+
+  /**
+   * The dtype of a binary op's result, as PyTorch: a 0-d operand does not widen a dimensioned one
+   * of the same or a higher category (bool &lt; integer &lt; float), so f32[3]·f64[] is F32.
+   */
+  static DType resultType(Tensor a, Tensor b) {
+    if ((a.dim() == 0) != (b.dim() == 0)) {
+      DType dimensioned = a.dim() == 0 ? b.dtype() : a.dtype();
+      DType zeroDim = a.dim() == 0 ? a.dtype() : b.dtype();
+      if (category(zeroDim) <= category(dimensioned)) {
+        return dimensioned;
+      }
+    }
+    return DType.promote(a.dtype(), b.dtype());
+  }
+
+  private static int category(DType t) {
+    return t.isFloatingPoint() ? 2 : t.isIntegral() ? 1 : 0;
   }
 
   static Shape broadcastShape(String op, Tensor a, Tensor b) {
@@ -147,7 +166,7 @@ final class Ops {
             "where: condition of shape " + cond.shape() + " cannot be broadcast with " + ab);
       }
       ctx.save(a, b);
-      return Compute.where(cond, a, b, DType.promote(a.dtype(), b.dtype()));
+      return Compute.where(cond, a, b, resultType(a, b));
     }
 
     @Override protected Tensor[] backward(Context ctx, Tensor dy) {
@@ -533,14 +552,30 @@ final class Ops {
       return "scatterAdd";
     }
 
+    private Shape srcShape;
+
     @Override protected Tensor forward(Context ctx, Tensor... in) {
+      srcShape = in[1].shape();
       Tensor out = Compute.copy(in[0], DType.promote(in[0].dtype(), in[1].dtype()));
       Indexing.scatterAddInto(out, dim, index, in[1]);
       return out;
     }
 
     @Override protected Tensor[] backward(Context ctx, Tensor dy) {
-      return new Tensor[] {dy, ctx.needsInputGrad(1) ? Indexing.gather(dy, dim, index) : null};
+      if (!ctx.needsInputGrad(1)) {
+        return new Tensor[] {dy, null};
+      }
+      Tensor dsrc = Indexing.gather(dy, dim, index);
+      if (!dsrc.shape().equals(srcShape)) { // src may be larger than index: only its front is used
+        Tensor full = Tensor.zeros(dsrc.dtype(), srcShape.toArray());
+        Tensor front = full;
+        for (int d = 0; d < index.dim(); d++) {
+          front = front.sliceView(d, 0, index.size(d), 1);
+        }
+        Compute.copyInto(front, dsrc);
+        dsrc = full;
+      }
+      return new Tensor[] {dy, dsrc};
     }
   }
 
@@ -575,7 +610,7 @@ final class Ops {
     Cat withSizes(Tensor[] in) {
       sizes = new int[in.length];
       for (int i = 0; i < in.length; i++) {
-        sizes[i] = in[i].size(dim);
+        sizes[i] = dim < in[i].dim() ? in[i].size(dim) : 0; // a rank mismatch fails in forward
       }
       return this;
     }

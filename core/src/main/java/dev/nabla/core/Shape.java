@@ -57,6 +57,11 @@ public final class Shape {
 
   /** Maps a possibly negative dimension index into {@code [0, rank)}, or throws. */
   public int normalize(int d) {
+    if (d < -dims.length || d >= dims.length) {
+      throw new IndexOutOfBoundsException(
+          "Dimension out of range (expected to be in range of [" + (-dims.length) + ", "
+              + (dims.length - 1) + "], but got " + d + ") for shape " + this);
+    }
     return normalizeDim(d, dims.length);
   }
 

@@ -142,7 +142,8 @@ public final class Tensor {
     double step = steps > 1 ? (end - start) / (steps - 1) : 0;
     for (int i = 0; i < steps; i++) {
       // fill from both ends (as torch) so the last value is exactly end
-      t.storage.set(i, i < steps / 2 ? start + step * i : end - step * (steps - 1 - i));
+      boolean front = steps == 1 || i < steps / 2; // one step: start, as torch
+      t.storage.set(i, front ? start + step * i : end - step * (steps - 1 - i));
     }
     return t;
   }
@@ -318,6 +319,24 @@ public final class Tensor {
       expected *= d[i];
     }
     return true;
+  }
+
+  /**
+   * Internal: the backing array of a contiguous F32 tensor, whose {@link #numel()} elements start
+   * at {@link #storageOffset()}. For fused loops (optimizer updates, gradient clipping); writes
+   * bypass autograd and are seen by every view of the storage.
+   */
+  public float[] dataF32() {
+    if (dtype() != DType.F32 || !isContiguous()) {
+      throw new UnsupportedOperationException("dataF32: expected a contiguous F32 tensor, got "
+          + dtype() + (isContiguous() ? "" : " (non-contiguous)") + " of shape " + shape);
+    }
+    return ((Storage.F32) storage).a;
+  }
+
+  /** Internal: the index of this tensor's first element in its backing array. */
+  public int storageOffset() {
+    return offset;
   }
 
   // ================================================================== autograd
@@ -543,7 +562,8 @@ public final class Tensor {
     for (int i = 0; i < perm.length; i++) {
       p[i] = shape.normalize(perm[i]);
       if (seen[p[i]]) {
-        throw new IllegalArgumentException("permute: repeated dim in " + Arrays.toString(perm));
+        throw new IllegalArgumentException("permute: repeated dim in " + Arrays.toString(perm)
+            + " for shape " + shape);
       }
       seen[p[i]] = true;
     }
@@ -740,7 +760,7 @@ public final class Tensor {
   }
 
   public Tensor add(double value) {
-    return unaryKeep("add", x -> x + value, (x, y, dy) -> dy);
+    return unaryScalar("add", value, x -> x + value, (x, y, dy) -> dy);
   }
 
   public Tensor sub(Tensor other) {
@@ -754,7 +774,7 @@ public final class Tensor {
 
   /** value − this. */
   public Tensor rsub(double value) {
-    return unaryKeep("rsub", x -> value - x, (x, y, dy) -> dy.neg());
+    return unaryScalar("rsub", value, x -> value - x, (x, y, dy) -> dy.neg());
   }
 
   public Tensor mul(Tensor other) {
@@ -763,7 +783,7 @@ public final class Tensor {
   }
 
   public Tensor mul(double value) {
-    return unaryKeep("mul", x -> x * value, (x, y, dy) -> dy.mul(value));
+    return unaryScalar("mul", value, x -> x * value, (x, y, dy) -> dy.mul(value));
   }
 
   /** True division (integer inputs give F32, as PyTorch). */
@@ -789,7 +809,8 @@ public final class Tensor {
   /** this^exponent elementwise, broadcasting. */
   public Tensor pow(Tensor exponent) {
     return new Ops.Binary("pow", Math::pow,
-        (a, b, y, dy) -> dy.mul(b).mul(a.pow(b.sub(1.0))),
+        // b = 0 gives 0 (as torch), not 0·0^(−1) = NaN at a = 0
+        (a, b, y, dy) -> dy.mul(b).mul(a.pow(b.sub(1.0))).maskedFill(b.eq(0), 0),
         (a, b, y, dy) -> dy.mul(y).mul(a.log()).maskedFill(a.eq(0).logicalAnd(b.ge(0)), 0), true)
         .apply(this, exponent);
   }
@@ -971,6 +992,13 @@ public final class Tensor {
     return new Ops.Unary(name, f, grad, false).apply(this);
   }
 
+  /** Tensor–scalar op: integer tensors stay integral only for a whole scalar (as PyTorch). */
+  private Tensor unaryScalar(String name, double value, java.util.function.DoubleUnaryOperator f,
+      Ops.Unary.Grad grad) {
+    boolean whole = Double.isFinite(value) && value == Math.rint(value);
+    return new Ops.Unary(name, f, grad, whole).apply(this);
+  }
+
   // ---------------------------------------------------------------- comparisons (masks)
 
   public Tensor eq(Tensor other) {
@@ -998,27 +1026,32 @@ public final class Tensor {
   }
 
   public Tensor eq(double v) {
-    return eq(scalar(v, DType.F64));
+    return eq(scalarOperand(v));
   }
 
   public Tensor ne(double v) {
-    return ne(scalar(v, DType.F64));
+    return ne(scalarOperand(v));
   }
 
   public Tensor gt(double v) {
-    return gt(scalar(v, DType.F64));
+    return gt(scalarOperand(v));
   }
 
   public Tensor ge(double v) {
-    return ge(scalar(v, DType.F64));
+    return ge(scalarOperand(v));
   }
 
   public Tensor lt(double v) {
-    return lt(scalar(v, DType.F64));
+    return lt(scalarOperand(v));
   }
 
   public Tensor le(double v) {
-    return le(scalar(v, DType.F64));
+    return le(scalarOperand(v));
+  }
+
+  /** A scalar compared in this tensor's float type, as PyTorch: {@code x.eq(0.1)} for F32 x. */
+  private Tensor scalarOperand(double v) {
+    return scalar(v, dtype() == DType.F32 ? DType.F32 : DType.F64);
   }
 
   public Tensor logicalAnd(Tensor other) {
@@ -1178,6 +1211,7 @@ public final class Tensor {
 
   /** Variance over dims (all when empty); {@code unbiased} divides by n−1. */
   public Tensor var(int[] dims, boolean unbiased, boolean keepDim) {
+    requireFloat("var");
     int n = count(reduceMask(dims));
     Tensor mu = mean(dims, true);
     Tensor ss = sub(mu).square().sum(dims, keepDim);
@@ -1321,6 +1355,12 @@ public final class Tensor {
           "embedding: weight must be 2-D [numEmbeddings, dim], got shape " + weight.shape);
     }
     Indexing.checkIndexType("embedding", ids);
+    for (long id : ids.toLongArray()) {
+      if (id < 0 || id >= weight.size(0)) {
+        throw new IndexOutOfBoundsException("embedding: index " + id + " is out of range for "
+            + weight.size(0) + " embeddings (weight shape " + weight.shape + ")");
+      }
+    }
     Tensor rows = weight.indexSelect(0, ids.reshape(-1));
     return rows.reshape(concat(ids.shape.toArray(), weight.size(1)));
   }
@@ -1446,7 +1486,8 @@ public final class Tensor {
     for (int p : pads) {
       if (p < 0) {
         throw new IllegalArgumentException(
-            "pad: negative padding is not supported, got " + Arrays.toString(pads));
+            "pad: negative padding is not supported, got " + Arrays.toString(pads)
+                + " for shape " + shape);
       }
     }
     return new Ops.Pad(pads.clone(), value).apply(this);
@@ -1484,7 +1525,10 @@ public final class Tensor {
   /** this += alpha·other in place; returns {@code this}. */
   public Tensor addInPlace(Tensor other, double alpha) {
     checkInPlace("addInPlace");
-    Ops.broadcastShape("addInPlace", this, other);
+    if (!Ops.broadcastShape("addInPlace", this, other).equals(shape)) {
+      throw new ShapeMismatchException("addInPlace: output with shape " + shape
+          + " doesn't match the broadcast shape " + Shape.broadcast(shape, other.shape));
+    }
     Compute.addInto(this, other, alpha);
     return this;
   }
