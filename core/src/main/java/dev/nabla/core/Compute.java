@@ -64,9 +64,16 @@ final class Compute {
   }
 
   static Tensor map(Tensor x, DType outType, DoubleUnaryOperator f) {
+    return map(x, outType, f, null);
+  }
+
+  /** {@code f} over every element; contiguous F32 → F32 runs {@code fast} when given. */
+  static Tensor map(Tensor x, DType outType, DoubleUnaryOperator f, Fast.FloatLoop fast) {
     Tensor out = Tensor.empty(outType, x.shape);
     int n = x.numel();
-    if (x.isContiguous() && x.dtype() == DType.F32 && outType == DType.F32) {
+    if (fast != null && x.isContiguous() && x.dtype() == DType.F32 && outType == DType.F32) {
+      fast.run(n, ((Storage.F32) x.storage).a, x.offset, ((Storage.F32) out.storage).a, 0);
+    } else if (x.isContiguous() && x.dtype() == DType.F32 && outType == DType.F32) {
       float[] a = ((Storage.F32) x.storage).a;
       float[] o = ((Storage.F32) out.storage).a;
       int off = x.offset;

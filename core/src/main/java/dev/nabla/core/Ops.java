@@ -2,6 +2,7 @@ package dev.nabla.core;
 
 import dev.nabla.core.autograd.Context;
 import dev.nabla.core.autograd.Op;
+import dev.nabla.core.internal.kernel.BinaryOp;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 
@@ -37,12 +38,20 @@ final class Ops {
     private final DoubleUnaryOperator f;
     private final Grad grad;
     private final boolean keepsIntegral;
+    private final Fast.FloatLoop fast;
 
     Unary(String name, DoubleUnaryOperator f, Grad grad, boolean keepsIntegral) {
+      this(name, f, grad, keepsIntegral, null);
+    }
+
+    /** With {@code fast}, contiguous F32 inputs run the kernel loop instead of {@code f}. */
+    Unary(String name, DoubleUnaryOperator f, Grad grad, boolean keepsIntegral,
+        Fast.FloatLoop fast) {
       this.name = name;
       this.f = f;
       this.grad = grad;
       this.keepsIntegral = keepsIntegral;
+      this.fast = fast;
     }
 
     @Override public String name() {
@@ -53,7 +62,7 @@ final class Ops {
       Tensor x = in[0];
       DType t = x.dtype().isFloatingPoint() || (keepsIntegral && x.dtype().isIntegral())
           ? x.dtype() : DType.F32;
-      Tensor y = Compute.map(x, t, f);
+      Tensor y = Compute.map(x, t, f, fast);
       ctx.save(x, y);
       return y;
     }
@@ -77,13 +86,21 @@ final class Ops {
     private final Grad ga;
     private final Grad gb;
     private final boolean floatResult;
+    private final BinaryOp kernel;
 
     Binary(String name, DoubleBinaryOperator f, Grad ga, Grad gb, boolean floatResult) {
+      this(name, f, ga, gb, floatResult, null);
+    }
+
+    /** With {@code kernel}, F32 operands in common layouts run the kernel loop. */
+    Binary(String name, DoubleBinaryOperator f, Grad ga, Grad gb, boolean floatResult,
+        BinaryOp kernel) {
       this.name = name;
       this.f = f;
       this.ga = ga;
       this.gb = gb;
       this.floatResult = floatResult;
+      this.kernel = kernel;
     }
 
     @Override public String name() {
@@ -98,8 +115,10 @@ final class Ops {
       if (floatResult && !t.isFloatingPoint()) {
         t = DType.F32;
       }
-      Tensor y = Compute.zip(a, b, t, f);
-      assert y.shape().equals(out);
+      Tensor y = t == DType.F32 ? Fast.zip(a, b, out, kernel) : null;
+      if (y == null) {
+        y = Compute.zip(a, b, t, f);
+      }
       ctx.save(a, b, y);
       return y;
     }
@@ -460,28 +479,84 @@ final class Ops {
 
   // ---------------------------------------------------------------- linear algebra
 
-  /** Batched product of {@code [B, M, K]} and {@code [B, K, N]}. */
-  static final class BatchedMatMul extends Op {
+  /**
+   * Matrix product of operands of rank ≥ 2 whose batch dimensions broadcast; F32 runs the
+   * kernels' GEMM on plain or transposed views without copying them.
+   */
+  static final class MatMul extends Op {
+    private final Shape batch;
+
+    MatMul(Shape batch) {
+      this.batch = batch;
+    }
+
     @Override public String name() {
       return "matmul";
     }
 
     @Override protected Tensor forward(Context ctx, Tensor... in) {
-      Tensor a = in[0].contiguous();
-      Tensor b = in[1].contiguous();
-      ctx.save(a, b);
-      return Compute.bmm(a, b);
+      ctx.save(in[0], in[1]);
+      return product(in[0], in[1], batch);
+    }
+
+    static Tensor product(Tensor a, Tensor b, Shape batch) {
+      Tensor y = Fast.matmul(a, b, batch);
+      if (y != null) {
+        return y;
+      }
+      int m = a.size(-2);
+      int k = a.size(-1);
+      int n = b.size(-1);
+      int count = batch.numel();
+      int[] bd = batch.toArray();
+      Tensor a3 = Compute.copy(Compute.broadcastView(a, Shape.of(append(bd, m, k))), a.dtype());
+      Tensor b3 = Compute.copy(Compute.broadcastView(b, Shape.of(append(bd, k, n))), b.dtype());
+      Tensor c = Compute.bmm(reshape3(a3, count, m, k), reshape3(b3, count, k, n));
+      return new Tensor(c.storage, Shape.of(append(bd, m, n)),
+          Shape.of(append(bd, m, n)).contiguousStrides(), 0);
+    }
+
+    private static Tensor reshape3(Tensor t, int p, int r, int c) {
+      return new Tensor(t.storage, Shape.of(p, r, c), Shape.of(p, r, c).contiguousStrides(),
+          t.offset);
+    }
+
+    private static int[] append(int[] head, int r, int c) {
+      int[] d = java.util.Arrays.copyOf(head, head.length + 2);
+      d[head.length] = r;
+      d[head.length + 1] = c;
+      return d;
     }
 
     @Override protected Tensor[] backward(Context ctx, Tensor dy) {
       Tensor a = ctx.saved(0);
       Tensor b = ctx.saved(1);
-      Tensor g = dy.contiguous();
-      Tensor da = ctx.needsInputGrad(0)
-          ? Compute.bmm(g, b.transpose(1, 2).contiguous()) : null;
-      Tensor db = ctx.needsInputGrad(1)
-          ? Compute.bmm(a.transpose(1, 2).contiguous(), g) : null;
+      Tensor da = null;
+      Tensor db = null;
+      if (ctx.needsInputGrad(0)) {
+        // dA = dY·Bᵀ, summed over the batch dimensions A was broadcast along
+        Tensor bt = b.transposeView(-1, -2);
+        da = sumTo(product(dy, bt, batchOf(dy, bt)), a.shape());
+      }
+      if (ctx.needsInputGrad(1)) {
+        if (b.dim() == 2 && a.dim() > 2 && dy.isContiguous()) {
+          // B shared by every batch element: one GEMM with K = batch·rows, Aᵀ as a view
+          int k = a.size(-1);
+          Tensor a2 = a.reshape(-1, k);
+          Tensor dy2 = dy.reshape(-1, dy.size(-1));
+          db = product(a2.transposeView(0, 1), dy2, Shape.scalar());
+        } else {
+          Tensor at = a.transposeView(-1, -2);
+          db = sumTo(product(at, dy, batchOf(at, dy)), b.shape());
+        }
+      }
       return new Tensor[] {da, db};
+    }
+
+    static Shape batchOf(Tensor a, Tensor b) {
+      int[] ab = java.util.Arrays.copyOf(a.shape().toArray(), a.dim() - 2);
+      int[] bb = java.util.Arrays.copyOf(b.shape().toArray(), b.dim() - 2);
+      return Shape.broadcast(Shape.of(ab), Shape.of(bb));
     }
   }
 

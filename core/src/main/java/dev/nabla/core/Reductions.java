@@ -39,6 +39,10 @@ final class Reductions {
 
   /** Sum; integer and bool inputs sum to I64 (as PyTorch). Floats accumulate in double. */
   static Tensor sum(Tensor x, boolean[] reduce, boolean keepDim) {
+    Tensor fast = Fast.sum(x, reduce, keepDim);
+    if (fast != null) {
+      return fast;
+    }
     Shape shape = outShape(x.shape(), reduce, keepDim);
     DType t = x.dtype().isFloatingPoint() ? x.dtype() : DType.I64;
     Tensor out = Tensor.empty(t, shape);
@@ -115,6 +119,10 @@ final class Reductions {
 
   /** Softmax or log-softmax along {@code dim}, computed stably (max subtracted). */
   static Tensor softmax(Tensor x, int dim, boolean log) {
+    Tensor fast = Fast.softmax(x, dim, log);
+    if (fast != null) {
+      return fast;
+    }
     int last = x.dim() - 1;
     Tensor moved = Compute.copy(x.transposeView(dim, last), x.dtype());
     int len = x.dim() == 0 ? 1 : x.size(dim);

@@ -4,6 +4,8 @@ import dev.nabla.core.autograd.Engine;
 import dev.nabla.core.autograd.GradMode;
 import dev.nabla.core.autograd.Node;
 import dev.nabla.core.internal.TensorAccess;
+import dev.nabla.core.internal.kernel.BinaryOp;
+import dev.nabla.core.internal.kernel.UnaryOp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -750,8 +752,8 @@ public final class Tensor {
   // ================================================================== elementwise
 
   public Tensor add(Tensor other) {
-    return new Ops.Binary("add", Double::sum, (a, b, y, dy) -> dy, (a, b, y, dy) -> dy, false)
-        .apply(this, other);
+    return new Ops.Binary("add", Double::sum, (a, b, y, dy) -> dy, (a, b, y, dy) -> dy, false,
+        BinaryOp.ADD).apply(this, other);
   }
 
   /** this + alpha·other. */
@@ -765,7 +767,7 @@ public final class Tensor {
 
   public Tensor sub(Tensor other) {
     return new Ops.Binary("sub", (a, b) -> a - b, (a, b, y, dy) -> dy, (a, b, y, dy) -> dy.neg(),
-        false).apply(this, other);
+        false, BinaryOp.SUB).apply(this, other);
   }
 
   public Tensor sub(double value) {
@@ -779,7 +781,7 @@ public final class Tensor {
 
   public Tensor mul(Tensor other) {
     return new Ops.Binary("mul", (a, b) -> a * b, (a, b, y, dy) -> dy.mul(b),
-        (a, b, y, dy) -> dy.mul(a), false).apply(this, other);
+        (a, b, y, dy) -> dy.mul(a), false, BinaryOp.MUL).apply(this, other);
   }
 
   public Tensor mul(double value) {
@@ -789,15 +791,16 @@ public final class Tensor {
   /** True division (integer inputs give F32, as PyTorch). */
   public Tensor div(Tensor other) {
     return new Ops.Binary("div", (a, b) -> a / b, (a, b, y, dy) -> dy.div(b),
-        (a, b, y, dy) -> dy.mul(y).div(b).neg(), true).apply(this, other);
+        (a, b, y, dy) -> dy.mul(y).div(b).neg(), true, BinaryOp.DIV).apply(this, other);
   }
 
   public Tensor div(double value) {
-    return unaryFloat("div", x -> x / value, (x, y, dy) -> dy.div(value));
+    return new Ops.Unary("div", x -> x / value, (x, y, dy) -> dy.div(value), false,
+        Fast.scalar(BinaryOp.DIV, value)).apply(this);
   }
 
   public Tensor neg() {
-    return unaryKeep("neg", x -> -x, (x, y, dy) -> dy.neg());
+    return unaryKeep("neg", UnaryOp.NEG, x -> -x, (x, y, dy) -> dy.neg());
   }
 
   /** this^exponent. */
@@ -816,19 +819,19 @@ public final class Tensor {
   }
 
   public Tensor square() {
-    return unaryKeep("square", x -> x * x, (x, y, dy) -> dy.mul(x).mul(2.0));
+    return unaryKeep("square", UnaryOp.SQUARE, x -> x * x, (x, y, dy) -> dy.mul(x).mul(2.0));
   }
 
   public Tensor reciprocal() {
-    return unaryFloat("reciprocal", x -> 1.0 / x, (x, y, dy) -> dy.mul(y).mul(y).neg());
+    return unaryFloat("reciprocal", UnaryOp.RECIPROCAL, x -> 1.0 / x, (x, y, dy) -> dy.mul(y).mul(y).neg());
   }
 
   public Tensor exp() {
-    return unaryFloat("exp", Math::exp, (x, y, dy) -> dy.mul(y));
+    return unaryFloat("exp", UnaryOp.EXP, Math::exp, (x, y, dy) -> dy.mul(y));
   }
 
   public Tensor log() {
-    return unaryFloat("log", Math::log, (x, y, dy) -> dy.div(x));
+    return unaryFloat("log", UnaryOp.LOG, Math::log, (x, y, dy) -> dy.div(x));
   }
 
   public Tensor log1p() {
@@ -836,17 +839,17 @@ public final class Tensor {
   }
 
   public Tensor sqrt() {
-    return unaryFloat("sqrt", Math::sqrt, (x, y, dy) -> dy.div(y.mul(2.0)));
+    return unaryFloat("sqrt", UnaryOp.SQRT, Math::sqrt, (x, y, dy) -> dy.div(y.mul(2.0)));
   }
 
   /** 1/√x. */
   public Tensor rsqrt() {
-    return unaryFloat("rsqrt", x -> 1.0 / Math.sqrt(x),
+    return unaryFloat("rsqrt", UnaryOp.RSQRT, x -> 1.0 / Math.sqrt(x),
         (x, y, dy) -> dy.mul(y.pow(3)).mul(-0.5));
   }
 
   public Tensor abs() {
-    return unaryKeep("abs", Math::abs, (x, y, dy) -> dy.mul(x.sign()));
+    return unaryKeep("abs", UnaryOp.ABS, Math::abs, (x, y, dy) -> dy.mul(x.sign()));
   }
 
   /** −1, 0 or 1 (gradient zero). */
@@ -878,11 +881,11 @@ public final class Tensor {
   }
 
   public Tensor tanh() {
-    return unaryFloat("tanh", Math::tanh, (x, y, dy) -> dy.mul(y.square().rsub(1.0)));
+    return unaryFloat("tanh", UnaryOp.TANH, Math::tanh, (x, y, dy) -> dy.mul(y.square().rsub(1.0)));
   }
 
   public Tensor sigmoid() {
-    return unaryFloat("sigmoid", Tensor::sigmoid, (x, y, dy) -> dy.mul(y).mul(y.rsub(1.0)));
+    return unaryFloat("sigmoid", UnaryOp.SIGMOID, Tensor::sigmoid, (x, y, dy) -> dy.mul(y).mul(y.rsub(1.0)));
   }
 
   private static double sigmoid(double x) {
@@ -890,13 +893,13 @@ public final class Tensor {
   }
 
   public Tensor relu() {
-    return unaryKeep("relu", x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0),
+    return unaryKeep("relu", UnaryOp.RELU, x -> x > 0 ? x : (Double.isNaN(x) ? x : 0.0),
         (x, y, dy) -> dy.mul(x.gt(0).to(dy.dtype())));
   }
 
   /** x·σ(x) (swish). */
   public Tensor silu() {
-    return unaryFloat("silu", x -> x * sigmoid(x), (x, y, dy) -> {
+    return unaryFloat("silu", UnaryOp.SILU, x -> x * sigmoid(x), (x, y, dy) -> {
       Tensor s = x.sigmoid();
       return dy.mul(s.mul(x.mul(s.rsub(1.0)).add(1.0)));
     });
@@ -987,16 +990,32 @@ public final class Tensor {
     return new Ops.Unary(name, f, grad, true).apply(this);
   }
 
+  private Tensor unaryKeep(String name, UnaryOp kernel, java.util.function.DoubleUnaryOperator f,
+      Ops.Unary.Grad grad) {
+    return new Ops.Unary(name, f, grad, true, Fast.unary(kernel)).apply(this);
+  }
+
   private Tensor unaryFloat(String name, java.util.function.DoubleUnaryOperator f,
       Ops.Unary.Grad grad) {
     return new Ops.Unary(name, f, grad, false).apply(this);
+  }
+
+  private Tensor unaryFloat(String name, UnaryOp kernel, java.util.function.DoubleUnaryOperator f,
+      Ops.Unary.Grad grad) {
+    return new Ops.Unary(name, f, grad, false, Fast.unary(kernel)).apply(this);
   }
 
   /** Tensor–scalar op: integer tensors stay integral only for a whole scalar (as PyTorch). */
   private Tensor unaryScalar(String name, double value, java.util.function.DoubleUnaryOperator f,
       Ops.Unary.Grad grad) {
     boolean whole = Double.isFinite(value) && value == Math.rint(value);
-    return new Ops.Unary(name, f, grad, whole).apply(this);
+    BinaryOp kernel = switch (name) {
+      case "add" -> BinaryOp.ADD;
+      case "mul" -> BinaryOp.MUL;
+      default -> null;
+    };
+    return new Ops.Unary(name, f, grad, whole, kernel == null ? null : Fast.scalar(kernel, value))
+        .apply(this);
   }
 
   // ---------------------------------------------------------------- comparisons (masks)
@@ -1298,8 +1317,6 @@ public final class Tensor {
           "matmul: shapes " + shape + " and " + other.shape + " cannot be multiplied (" + k + " != "
               + b.size(-2) + ")");
     }
-    int m = a.size(-2);
-    int n = b.size(-1);
     int[] ab = Arrays.copyOf(a.shape.toArray(), a.dim() - 2);
     int[] bb = Arrays.copyOf(b.shape.toArray(), b.dim() - 2);
     Shape batch;
@@ -1309,13 +1326,7 @@ public final class Tensor {
       throw new ShapeMismatchException(
           "matmul: batch dimensions of " + shape + " and " + other.shape + " do not broadcast");
     }
-    int batchN = batch.numel();
-    int[] bd = batch.toArray();
-    Tensor a3 = a.expand(concat(bd, m, k)).reshape(batchN, m, k);
-    Tensor b3 = b.expand(concat(bd, k, n)).reshape(batchN, k, n);
-    Tensor c = new Ops.BatchedMatMul().apply(a3, b3);
-    int[] outDims = concat(bd, m, n);
-    Tensor out = c.reshape(outDims);
+    Tensor out = new Ops.MatMul(batch).apply(a, b);
     if (other.dim() == 1) {
       out = out.squeeze(-1);
     }
