@@ -27,15 +27,17 @@ import java.util.random.RandomGenerator;
  * Tensor dw = w.grad();          // shape [3, 2]
  * }</pre>
  */
-public final class Tensor {
+public class Tensor {
   static {
     TensorAccess.install(new Access());
   }
 
-  final Storage storage;
-  final Shape shape;
-  final int[] strides;
-  final int offset;
+  // Not final only so that a Parameter can be re-bound to new data (Layer.to(dtype)); nothing
+  // else assigns them after construction.
+  Storage storage;
+  Shape shape;
+  int[] strides;
+  int offset;
 
   private boolean requiresGrad;
   private Tensor grad;
@@ -46,6 +48,34 @@ public final class Tensor {
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
+  }
+
+  /**
+   * For subclasses such as {@code nn.Parameter}: a new leaf tensor sharing {@code source}'s
+   * storage, shape and strides (no copy, no autograd history).
+   */
+  protected Tensor(Tensor source) {
+    this(source.storage, source.shape, source.strides, source.offset);
+  }
+
+  /**
+   * For subclasses: points this leaf at {@code source}'s data (shape and dtype may change) and
+   * clears its gradient, as PyTorch's {@code param.data = ...}. Views taken earlier keep the old
+   * data.
+   */
+  protected final void rebind(Tensor source) {
+    if (gradFn != null) {
+      throw new IllegalStateException("rebind: only leaf tensors can be re-bound");
+    }
+    if (requiresGrad && !source.dtype().isFloatingPoint()) {
+      throw new UnsupportedOperationException(
+          "rebind: a tensor that requires grad needs floating-point data, got " + source.dtype());
+    }
+    this.storage = source.storage;
+    this.shape = source.shape;
+    this.strides = source.strides;
+    this.offset = source.offset;
+    this.grad = null;
   }
 
   static Tensor empty(DType dtype, Shape shape) {
@@ -196,6 +226,30 @@ public final class Tensor {
       b[i] = (byte) (data[i] ? 1 : 0);
     }
     return new Tensor(new Storage.Bool(b), s, s.contiguousStrides(), 0);
+  }
+
+  /** An F32 tensor over {@code data} itself (no copy: later writes to the array are visible). */
+  public static Tensor wrap(float[] data, int... shape) {
+    Shape s = shapeFor("wrap", data.length, shape);
+    return new Tensor(new Storage.F32(data), s, s.contiguousStrides(), 0);
+  }
+
+  /** An F64 tensor over {@code data} itself (no copy). */
+  public static Tensor wrap(double[] data, int... shape) {
+    Shape s = shapeFor("wrap", data.length, shape);
+    return new Tensor(new Storage.F64(data), s, s.contiguousStrides(), 0);
+  }
+
+  /** An I32 tensor over {@code data} itself (no copy). */
+  public static Tensor wrap(int[] data, int... shape) {
+    Shape s = shapeFor("wrap", data.length, shape);
+    return new Tensor(new Storage.I32(data), s, s.contiguousStrides(), 0);
+  }
+
+  /** An I64 tensor over {@code data} itself (no copy). */
+  public static Tensor wrap(long[] data, int... shape) {
+    Shape s = shapeFor("wrap", data.length, shape);
+    return new Tensor(new Storage.I64(data), s, s.contiguousStrides(), 0);
   }
 
   private static Shape shapeFor(String op, int length, int[] shape) {

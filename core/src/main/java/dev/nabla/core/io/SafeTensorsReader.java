@@ -315,22 +315,23 @@ public final class SafeTensorsReader implements AutoCloseable {
     return new SafeTensorsFormatException(path, tensor, rule);
   }
 
-  // A rank-0 entry is a scalar; Tensor.of reads an empty shape as 1-D, hence the reshape.
+  // A rank-0 entry is a scalar; an empty shape means 1-D to wrap/of, hence the reshape. The
+  // arrays are fresh, so they are wrapped without a second copy.
 
   private static Tensor make(float[] a, int[] dims) {
-    return dims.length == 0 ? Tensor.of(a).reshape() : Tensor.of(a, dims);
+    return dims.length == 0 ? Tensor.wrap(a).reshape() : Tensor.wrap(a, dims);
   }
 
   private static Tensor make(double[] a, int[] dims) {
-    return dims.length == 0 ? Tensor.of(a).reshape() : Tensor.of(a, dims);
+    return dims.length == 0 ? Tensor.wrap(a).reshape() : Tensor.wrap(a, dims);
   }
 
   private static Tensor make(int[] a, int[] dims) {
-    return dims.length == 0 ? Tensor.of(a).reshape() : Tensor.of(a, dims);
+    return dims.length == 0 ? Tensor.wrap(a).reshape() : Tensor.wrap(a, dims);
   }
 
   private static Tensor make(long[] a, int[] dims) {
-    return dims.length == 0 ? Tensor.of(a).reshape() : Tensor.of(a, dims);
+    return dims.length == 0 ? Tensor.wrap(a).reshape() : Tensor.wrap(a, dims);
   }
 
   private static Tensor make(boolean[] a, int[] dims) {
