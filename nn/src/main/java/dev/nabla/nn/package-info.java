@@ -1,4 +1,7 @@
 /**
- * Layers and their state dicts: the building blocks users compose and extend (arrives with the nn issue).
+ * Layers: the {@link dev.nabla.nn.Layer} base class users extend, {@link dev.nabla.nn.Parameter},
+ * containers and state dicts with PyTorch's names.
+ *
+ * @see dev.nabla.core.Tensor
  */
 package dev.nabla.nn;
