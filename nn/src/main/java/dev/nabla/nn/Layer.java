@@ -4,6 +4,9 @@ import dev.nabla.core.DType;
 import dev.nabla.core.ShapeMismatchException;
 import dev.nabla.core.Tensor;
 import dev.nabla.core.autograd.GradMode;
+import dev.nabla.core.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -352,6 +355,21 @@ public abstract class Layer {
       }
     }
     return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+  }
+
+  /** Writes {@link #stateDict()} to a safetensors file, atomically (the old file survives a failure). */
+  public final void save(Path path) throws IOException {
+    SafeTensors.save(path, stateDict(), Map.of("format", "pt"));
+  }
+
+  /** Loads a safetensors file written by {@link #save} or by PyTorch/Hugging Face (strict). */
+  public final LoadResult load(Path path) throws IOException {
+    return load(path, true);
+  }
+
+  /** Loads a safetensors file; see {@link #loadStateDict(Map, boolean)} for {@code strict}. */
+  public final LoadResult load(Path path, boolean strict) throws IOException {
+    return loadStateDict(SafeTensors.load(path).tensors(), strict);
   }
 
   // ------------------------------------------------------------------ printing

@@ -133,6 +133,17 @@ class LayerTest {
     assertArrayEquals(a.first.weight.toFloatArray(), c.first.weight.toFloatArray());
   }
 
+  @Test void saveAndLoadThroughSafetensors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    Block a = new Block(new Rng(1));
+    java.nio.file.Path file = dir.resolve("block.safetensors");
+    a.save(file);
+    Block b = new Block(new Rng(2));
+    b.load(file);
+    Tensor x = Tensor.randn(new Rng(3), 2, 3);
+    assertArrayEquals(a.forward(x).toFloatArray(), b.forward(x).toFloatArray());
+  }
+
   @Test void toDoubleConvertsParametersAndBuffers() {
     Block b = new Block(new Rng(1));
     float[] w = b.first.weight.toFloatArray();
