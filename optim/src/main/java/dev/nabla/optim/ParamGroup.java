@@ -1,7 +1,9 @@
 package dev.nabla.optim;
 
 import dev.nabla.core.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +22,25 @@ public final class ParamGroup {
   private final List<Tensor> params;
   private final Map<String, Double> options = new LinkedHashMap<>();
 
-  private ParamGroup(List<Tensor> params) {
+  private ParamGroup(Collection<? extends Tensor> params) {
+    int i = 0;
+    for (Tensor p : params) {
+      if (p == null) {
+        throw new IllegalArgumentException("ParamGroup: parameter " + i + " is null");
+      }
+      i++;
+    }
     this.params = List.copyOf(params);
   }
 
-  /** A group of these parameters (order matters: it keys the optimizer state). */
-  public static ParamGroup of(List<Tensor> params) {
-    return new ParamGroup(params);
+  /**
+   * A group of these parameters, in iteration order (order matters: it keys the optimizer state,
+   * so a resumed run must list them in the same order).
+   */
+  public static ParamGroup of(Iterable<? extends Tensor> params) {
+    List<Tensor> list = new ArrayList<>();
+    params.forEach(list::add);
+    return new ParamGroup(list);
   }
 
   /** A group of these parameters. */
@@ -43,6 +57,11 @@ public final class ParamGroup {
   public ParamGroup set(String option, double value) {
     options.put(option, value);
     return this;
+  }
+
+  /** Sets a boolean option (stored as 1 or 0), e.g. {@code set("nesterov", true)}; returns this. */
+  public ParamGroup set(String option, boolean value) {
+    return set(option, value ? 1.0 : 0.0);
   }
 
   /** This group's learning rate override; returns this. */
@@ -68,6 +87,11 @@ public final class ParamGroup {
           + options.keySet() + ")");
     }
     return v;
+  }
+
+  /** A boolean option: true when its value is non-zero; throws if unknown. */
+  public boolean flag(String option) {
+    return get(option) != 0.0;
   }
 
   /** The learning rate (read by schedules). */
