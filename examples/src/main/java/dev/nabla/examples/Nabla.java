@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "nabla 0.1.0-SNAPSHOT",
     description = "Nabla (∇): pure-Java deep learning. Example trainers.",
-    subcommands = {MlpCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {MlpCommand.class, SaCommand.class, CommandLine.HelpCommand.class})
 public final class Nabla implements Runnable {
 
   @Override
