@@ -1,4 +1,6 @@
 /**
- * Scaled dot-product attention (reference, tiled flash, linear) and the attention layers that call it (arrives with the attention issue).
+ * The attention family: one scaled-dot-product contract
+ * ({@link dev.nabla.attention.ScaledDotProductAttention}) with interchangeable implementations,
+ * and the layers built on it (multi-head with MHA/GQA/MQA, latent attention, RoPE, KV cache).
  */
 package dev.nabla.attention;
