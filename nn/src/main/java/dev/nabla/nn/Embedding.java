@@ -5,6 +5,7 @@ import dev.nabla.core.Tensor;
 import dev.nabla.core.autograd.GradMode;
 import dev.nabla.nn.functional.Functional;
 import dev.nabla.nn.init.Init;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -61,6 +62,7 @@ public final class Embedding extends Layer {
   private final Integer paddingIdx; // normalised to [0, num)
   private final Options options;
   private final Parameter weight;
+  private UnaryOperator<Tensor> adapter; // null: a plain lookup
 
   /** A table of {@code numEmbeddings} rows of size {@code embeddingDim}, N(0, 1). */
   public Embedding(int numEmbeddings, int embeddingDim, RandomGenerator rng) {
@@ -136,8 +138,31 @@ public final class Embedding extends Layer {
     if (options.maxNorm() != null) {
       Functional.embeddingRenorm(weight, ids, options.maxNorm(), options.normType());
     }
-    return paddingIdx == null ? Functional.embedding(ids, weight)
+    Tensor y = paddingIdx == null ? Functional.embedding(ids, weight)
         : Functional.embedding(ids, weight, paddingIdx);
+    Tensor delta = adapter == null ? null : adapter.apply(ids);
+    return delta == null ? y : y.add(delta);
+  }
+
+  /**
+   * Installs a hook from the ids to a (*ids, dim) tensor added to every lookup (null from the hook
+   * adds nothing; a null hook removes it). LoRA ({@code dev.nabla.nn.lora.LoRAEmbedding}) uses it
+   * so that a parent keeping this layer in a field runs the adapted layer (see
+   * {@link Layer#replaceChild}).
+   *
+   * @throws IllegalStateException if another adapter is installed (remove it first)
+   */
+  public void setAdapter(UnaryOperator<Tensor> adapter) {
+    if (adapter != null && this.adapter != null && adapter != this.adapter) {
+      throw new IllegalStateException(
+          describe() + ": an adapter is already installed; remove it with setAdapter(null) first");
+    }
+    this.adapter = adapter;
+  }
+
+  /** The installed adapter hook, or null. */
+  public UnaryOperator<Tensor> adapter() {
+    return adapter;
   }
 
   private String describe() {

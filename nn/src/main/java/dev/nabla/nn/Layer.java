@@ -81,6 +81,29 @@ public abstract class Layer {
     return child;
   }
 
+  /**
+   * Puts {@code child} in place of the child registered under {@code name}, keeping its position,
+   * and returns the old child (PyTorch's {@code setattr(parent, name, new)}). Only the registry
+   * changes: names, {@link #stateDict()}, {@link #parameters()}, {@link #train(boolean)} and
+   * printing see the new child, but a parent whose {@code forward} calls the old child through a
+   * field still calls the old one, so the old child must route to the new one. LoRA
+   * ({@code dev.nabla.nn.lora}) does so: the wrapped {@link Linear} or {@link Embedding} adds its
+   * adapter's output through {@link Linear#setAdapter}.
+   *
+   * @throws IllegalArgumentException if no child is registered under {@code name}, or
+   *     {@code child} is null
+   */
+  public final Layer replaceChild(String name, Layer child) {
+    if (!children.containsKey(name)) {
+      throw new IllegalArgumentException(name() + ": no child named '" + name + "' to replace;"
+          + " children are " + children.keySet());
+    }
+    if (child == null) {
+      throw new IllegalArgumentException(name() + ": replacement for child '" + name + "' is null");
+    }
+    return children.put(name, child);
+  }
+
   /** Registers a parameter; returns it. */
   protected final Parameter register(String name, Parameter parameter) {
     checkName("parameter", name);

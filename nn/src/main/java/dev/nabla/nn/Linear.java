@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.core.Tensor;
 import dev.nabla.nn.functional.Functional;
 import dev.nabla.nn.init.Init;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,6 +22,7 @@ public final class Linear extends Layer {
   private final int outFeatures;
   private final Parameter weight;
   private final Parameter bias;
+  private UnaryOperator<Tensor> adapter; // null: a plain linear layer
 
   /** A layer with a bias. */
   public Linear(int inFeatures, int outFeatures, RandomGenerator rng) {
@@ -54,7 +56,35 @@ public final class Linear extends Layer {
       throw new IllegalArgumentException("Linear(in=" + inFeatures + ", out=" + outFeatures
           + "): expected last dimension " + inFeatures + ", got shape " + x.shape());
     }
-    return Functional.linear(x, weight, bias);
+    Tensor y = Functional.linear(x, weight, bias);
+    Tensor delta = adapter == null ? null : adapter.apply(x);
+    return delta == null ? y : y.add(delta);
+  }
+
+  /**
+   * Installs a hook whose result is added to every output: y = x·Wᵀ + b + adapter(x), where the
+   * hook may return null to add nothing (an adapter switched off or merged into W); null removes
+   * the hook. LoRA ({@code dev.nabla.nn.lora.LoRALinear}) uses it so that a parent keeping this
+   * layer in a field runs the adapted layer without being rewritten (see
+   * {@link Layer#replaceChild}).
+   *
+   * @throws IllegalStateException if another adapter is installed (remove it first)
+   */
+  public void setAdapter(UnaryOperator<Tensor> adapter) {
+    if (adapter != null && this.adapter != null && adapter != this.adapter) {
+      throw new IllegalStateException(
+          describe() + ": an adapter is already installed; remove it with setAdapter(null) first");
+    }
+    this.adapter = adapter;
+  }
+
+  /** The installed adapter hook, or null. */
+  public UnaryOperator<Tensor> adapter() {
+    return adapter;
+  }
+
+  private String describe() {
+    return "Linear(in=" + inFeatures + ", out=" + outFeatures + ")";
   }
 
   public int inFeatures() {
