@@ -12,18 +12,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /** Serialises tensors to a safetensors file, atomically. See {@link SafeTensors#save}. */
 final class SafeTensorsWriter {
@@ -235,75 +230,13 @@ final class SafeTensorsWriter {
   // ================================================================ atomic replace
 
   /** Writes the body of a file. */
-  interface Body {
-    void write(FileChannel ch) throws IOException;
-  }
+  interface Body extends AtomicFiles.ChannelBody {}
 
-  /**
-   * Writes {@code target} by writing a sibling temporary file, forcing it to disk, then renaming
-   * it over {@code target} atomically. On failure the temporary file is deleted and any old
-   * {@code target} is untouched.
-   */
+  /** Writes {@code target} atomically (see {@link AtomicFiles}). */
   static void writeAtomically(Path target, Body body) throws IOException {
-    Path abs = target.toAbsolutePath();
-    Path dir = abs.getParent();
-    Checks.argument(dir != null, "SafeTensors.save: cannot write to %s", target);
-    Path tmp = createSibling(dir, abs.getFileName().toString());
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        body.write(ch);
-        ch.force(true);
-      }
-      keepPermissions(abs, tmp);
-      Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (Throwable t) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException e) {
-        t.addSuppressed(e);
-      }
-      throw t;
-    }
-    syncDirectory(dir);
-  }
-
-  /**
-   * A new empty file next to {@code name}. Not {@code Files.createTempFile}: that makes the
-   * file owner-only (0600), which the rename would pass on to the result; {@code createFile}
-   * gives the permissions a newly created file normally gets.
-   */
-  private static Path createSibling(Path dir, String name) throws IOException {
-    String stem = name.length() > 100 ? name.substring(0, 100) : name;
-    for (int attempt = 0; ; attempt++) {
-      String random = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
-      try {
-        return Files.createFile(dir.resolve("." + stem + "." + random + ".tmp"));
-      } catch (FileAlreadyExistsException e) {
-        if (attempt == 20) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  /** When replacing a file, keeps its POSIX permissions (best effort). */
-  private static void keepPermissions(Path target, Path tmp) {
-    try {
-      if (Files.isRegularFile(target)) {
-        Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      // not POSIX, or not ours to read: the default permissions stand
-    }
-  }
-
-  /** Makes the rename durable where the platform allows opening a directory (best effort). */
-  private static void syncDirectory(Path dir) {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException | RuntimeException e) {
-      // e.g. Windows cannot open directories; the data itself was already forced
-    }
+    Checks.argument(target.toAbsolutePath().getParent() != null,
+        "SafeTensors.save: cannot write to %s", target);
+    AtomicFiles.writeChannel(target, body);
   }
 
   private static boolean isWellFormed(String s) {
