@@ -164,6 +164,16 @@ final class Compute {
       System.arraycopy(s.storage.array(), s.offset, dst.storage.array(), dst.offset, n);
       return;
     }
+    int rank = dst.dim();
+    if (rank > 0 && n > 0 && dst.dtype() == s.dtype()) {
+      int len = dst.shape.dimsUnsafe()[rank - 1];
+      int ds = dst.strides[rank - 1];
+      int ss = s.strides[rank - 1];
+      if (len > 1 && (ds == 1 && (ss == 1 || ss == 0) || (ds == 1 || ss == 1) && len >= 8)) {
+        copyRows(dst, s, len, ds, ss);
+        return;
+      }
+    }
     Cursor cd = new Cursor(dst);
     Cursor cs = new Cursor(s);
     boolean longs = dst.dtype() == DType.I64 || s.dtype() == DType.I64;
@@ -172,6 +182,54 @@ final class Compute {
         dst.storage.setLong(cd.pos, s.storage.getLong(cs.pos));
       } else {
         dst.storage.set(cd.pos, s.storage.get(cs.pos));
+      }
+    }
+  }
+
+  /**
+   * Row-wise copy between views of one dtype: the outer dimensions are walked with cursors and
+   * each innermost row moves with {@code System.arraycopy} (both unit-stride), a fill (broadcast
+   * source) or a strided primitive loop, instead of one virtual get/set per element.
+   */
+  private static void copyRows(Tensor dst, Tensor s, int len, int ds, int ss) {
+    int rank = dst.dim();
+    int[] outer = java.util.Arrays.copyOf(dst.shape.dimsUnsafe(), rank - 1);
+    Cursor cd = new Cursor(outer, java.util.Arrays.copyOf(dst.strides, rank - 1), dst.offset);
+    Cursor cs = new Cursor(outer, java.util.Arrays.copyOf(s.strides, rank - 1), s.offset);
+    int rows = dst.numel() / len;
+    Object da = dst.storage.array();
+    Object sa = s.storage.array();
+    for (int r = 0; r < rows; r++, cd.next(), cs.next()) {
+      int d0 = cd.pos;
+      int s0 = cs.pos;
+      if (ds == 1 && ss == 1) {
+        System.arraycopy(sa, s0, da, d0, len);
+      } else if (da instanceof float[] df) {
+        float[] sf = (float[]) sa;
+        for (int j = 0; j < len; j++) {
+          df[d0 + j * ds] = sf[s0 + j * ss];
+        }
+      } else if (da instanceof double[] dd) {
+        double[] sd = (double[]) sa;
+        for (int j = 0; j < len; j++) {
+          dd[d0 + j * ds] = sd[s0 + j * ss];
+        }
+      } else if (da instanceof int[] di) {
+        int[] si = (int[]) sa;
+        for (int j = 0; j < len; j++) {
+          di[d0 + j * ds] = si[s0 + j * ss];
+        }
+      } else if (da instanceof long[] dl) {
+        long[] sl = (long[]) sa;
+        for (int j = 0; j < len; j++) {
+          dl[d0 + j * ds] = sl[s0 + j * ss];
+        }
+      } else {
+        byte[] db = (byte[]) da;
+        byte[] sb = (byte[]) sa;
+        for (int j = 0; j < len; j++) {
+          db[d0 + j * ds] = sb[s0 + j * ss];
+        }
       }
     }
   }
