@@ -16,6 +16,11 @@ import dev.nabla.core.Tensor;
  * {@code [B, Hq, Tq, Tk]}. Causal attention lets query i see keys j ≤ i + (Tk − Tq), the right
  * alignment when Tq &lt; Tk (decoding with a cache). A query row that may attend to nothing
  * gets a zero output and zero gradients (no NaN).
+ *
+ * <p>Implementations ({@link AttentionOptions#impl()}): REFERENCE materialises the scores (the
+ * oracle); FLASH tiles them with an online softmax in O(T·D) memory; AUTO runs FLASH (see
+ * {@link #choose}); LINEAR is {@link LinearAttention}, a different function (φ(Q)φ(K)ᵀ instead of
+ * the softmax; the causal flag but no mask or dropout).
  */
 public final class ScaledDotProductAttention {
   private ScaledDotProductAttention() {}
@@ -24,10 +29,26 @@ public final class ScaledDotProductAttention {
   public static Tensor apply(Tensor q, Tensor k, Tensor v, AttentionOptions options) {
     checkShapes(q, k, v, options.mask());
     return switch (options.impl()) {
-      case REFERENCE, AUTO -> reference(q, k, v, options);
-      case FLASH, LINEAR -> throw new UnsupportedOperationException(
-          "attention: the " + options.impl() + " implementation is not available yet");
+      case REFERENCE -> reference(q, k, v, options);
+      case FLASH -> FlashAttention.attention(q, k, v, options);
+      case LINEAR -> LinearAttention.attention(q, k, v, options);
+      case AUTO -> choose(options) == AttentionImpl.FLASH
+          ? FlashAttention.attention(q, k, v, options) : reference(q, k, v, options);
     };
+  }
+
+  /**
+   * The softmax implementation AUTO runs: FLASH (it supports every option and never holds the
+   * score matrix), except for an additive mask that requires grad (only REFERENCE
+   * differentiates the mask, e.g. a learned bias). Never LINEAR: it is a different function.
+   */
+  public static AttentionImpl choose(AttentionOptions options) {
+    if (options.impl() != AttentionImpl.AUTO) {
+      return options.impl();
+    }
+    Tensor m = options.mask();
+    return m != null && m.dtype() != DType.BOOL && m.isRequiresGrad()
+        ? AttentionImpl.REFERENCE : AttentionImpl.FLASH;
   }
 
   /** Non-causal, unmasked attention with the default scale. */

@@ -54,11 +54,11 @@ public final class Workloads {
   /** The groups torch_ref.py accepts, in its order, with the workloads each one runs. */
   static Map<String, List<Workload>> catalogue() {
     Map<String, List<Workload>> w = new LinkedHashMap<>();
-    w.put("W1", List.of(new Workload("W1_lstm_train", null)));
-    w.put("W2", List.of(new Workload("W2_mha_fwd_bwd", null)));
-    w.put("W3", List.of(new Workload("W3_llama_train", null)));
-    w.put("W4", List.of(new Workload("W4_llama_generate128", null)));
-    w.put("W5", List.of(new Workload("W5_conv_upsample_fwd_bwd", null)));
+    w.put("W1", List.of(W1LstmTrain.workload()));
+    w.put("W2", List.of(W2MhaFwdBwd.workload()));
+    w.put("W3", List.of(W3LlamaTrain.workload()));
+    w.put("W4", List.of(W4LlamaGenerate.workload()));
+    w.put("W5", List.of(W5ConvUpsample.workload()));
     w.put("W6", List.of(matmul(1024), matmul(2048)));
     w.put("W6_1024", List.of(matmul(1024)));
     return w;

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "nabla 0.1.0-SNAPSHOT",
     description = "Nabla (∇): pure-Java deep learning. Example trainers.",
-    subcommands = {MlpCommand.class, SaCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainLlamaCommand.class, GenerateCommand.class, MlpCommand.class,
+        SaCommand.class, CharLmCommand.class, SuperResCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Nabla implements Runnable {
 
   @Override
