@@ -62,23 +62,4 @@ public final class W1LstmTrain {
           ms -> String.format(Locale.ROOT, "%.1f GFLOP/s", FLOP / ms / 1e6), null);
     });
   }
-
-  /** Runs a few steps and prints the median time: {@code java … W1LstmTrain [steps]}. */
-  public static void main(String[] args) {
-    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-    W1LstmTrain w = new W1LstmTrain();
-    w.setup();
-    double[] ms = new double[steps];
-    for (int i = 0; i < 3; i++) {
-      w.step();
-    }
-    for (int i = 0; i < steps; i++) {
-      long t0 = System.nanoTime();
-      double loss = w.step();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-      System.out.printf(Locale.ROOT, "step %d: %.1f ms, loss %.3f%n", i, ms[i], loss);
-    }
-    System.out.printf(Locale.ROOT, "W1_lstm_train median %.1f ms%n",
-        Workloads.median(ms));
-  }
 }

@@ -65,22 +65,4 @@ public final class W3LlamaTrain {
           "%.1f GFLOP/s, %.0f train tokens/s", FLOP / ms / 1e6, BATCH * SEQ / ms * 1e3), null);
     });
   }
-
-  /** Runs a few steps and prints the median time: {@code java … W3LlamaTrain [steps]}. */
-  public static void main(String[] args) {
-    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-    W3LlamaTrain w = new W3LlamaTrain();
-    w.setup();
-    for (int i = 0; i < 3; i++) {
-      w.step();
-    }
-    double[] ms = new double[steps];
-    for (int i = 0; i < steps; i++) {
-      long t0 = System.nanoTime();
-      double loss = w.step();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-      System.out.printf(Locale.ROOT, "step %d: %.1f ms, loss %.4f%n", i, ms[i], loss);
-    }
-    System.out.printf(Locale.ROOT, "W3_llama_train median %.1f ms%n", Workloads.median(ms));
-  }
 }

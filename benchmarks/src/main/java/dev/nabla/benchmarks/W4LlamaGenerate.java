@@ -50,24 +50,4 @@ public final class W4LlamaGenerate {
           "prompt=%d new=%d -> %.1f tokens/s", PROMPT, NEW_TOKENS, NEW_TOKENS / ms * 1e3), null);
     });
   }
-
-  /** Runs a few generations and prints the median time: {@code java … W4LlamaGenerate [n]}. */
-  public static void main(String[] args) {
-    int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-    W4LlamaGenerate w = new W4LlamaGenerate();
-    w.setup();
-    for (int i = 0; i < 3; i++) {
-      w.step();
-    }
-    double[] ms = new double[steps];
-    for (int i = 0; i < steps; i++) {
-      long t0 = System.nanoTime();
-      w.step();
-      ms[i] = (System.nanoTime() - t0) / 1e6;
-      System.out.printf(Locale.ROOT, "generation %d: %.1f ms%n", i, ms[i]);
-    }
-    double med = Workloads.median(ms);
-    System.out.printf(Locale.ROOT, "W4_llama_generate128 median %.1f ms, %.1f tokens/s%n", med,
-        NEW_TOKENS / med * 1e3);
-  }
 }
