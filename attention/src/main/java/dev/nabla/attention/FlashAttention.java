@@ -24,7 +24,8 @@ import java.util.Arrays;
  *
  * <p>Tiles: Br = Bc = 128 by default, measured (single-thread CPU time, T = 1024, D = 64, on a
  * 2-core AVX-512 Xeon): 64×64 is ~20% slower and 32×32 ~80% slower (the GEMM packs both
- * operands on every call, a cost per call), 256×64 and 96×192 no faster. A tile step touches
+ * operands on every call, a cost per call); every size from 96 to 256 is within the noise
+ * (docs/performance.md, "Attention kernels"). A tile step touches
  * Qᵢ, Kⱼ, Vⱼ (32 KiB each at D = 64), S and P (64 KiB each) and the output accumulator: ~256 KiB
  * per thread, in L2, while the GEMM's packed micro-panels stay in L1.
  *
@@ -44,8 +45,11 @@ import java.util.Arrays;
  * (GQA sums without races or atomics), then dQ over (batch, head, query tile). The second pass
  * recomputes S and dP once more: the price of determinism without a T×T buffer.
  *
- * <p>F32 runs on {@link Kernels} GEMMs over tiles read in place (k and v are never copied, also
- * not for GQA); F64 runs the same tiles with plain loops (for gradcheck).
+ * <p>F32 runs on {@link Kernels} GEMMs over tiles read in place: q, k and v are never copied
+ * when their rows of D floats are contiguous (also strided views such as a KV-cache prefix or
+ * heads transposed out of [B, T, H, D]; the row stride is the GEMM's leading dimension), and the
+ * heads of a GQA group read the same k and v. F64 runs the same tiles with plain loops (for
+ * gradcheck). Double backward is not supported.
  */
 final class FlashAttention extends Op {
   /** Query rows per tile. */
@@ -67,6 +71,7 @@ final class FlashAttention extends Op {
 
   /**
    * @param mask BOOL (true = may attend) or additive, broadcastable to [B, Hq, Tq, Tk]; or null
+   * @param causal query i sees keys j ≤ i + Tk − Tq only
    * @param scale the factor of Q·Kᵀ
    * @param dropout the drop probability (0: none)
    * @param seed the dropout seed (unused without dropout)

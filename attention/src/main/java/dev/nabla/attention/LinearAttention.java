@@ -22,9 +22,9 @@ import dev.nabla.core.Tensor;
  * F32 runs a fused kernel (forward and backward on GEMMs over chunks, φ fused when built in;
  * {@code LinearAttentionKernel}); F64 and the parallel and recurrent forms are built from
  * differentiable tensor ops (autograd gives the gradients; gradcheck runs there, and the fused
- * kernel is tested against them). GQA: Hq a
- * multiple of Hkv, each group of query heads reads the same φ(K), V (broadcast, no copy).
- * Shapes: q [B, Hq, Tq, D], k [B, Hkv, Tk, D], v [B, Hkv, Tk, Dv] → [B, Hq, Tq, Dv].
+ * kernel is tested against them). GQA: Hq a multiple of Hkv, each group of query heads reads
+ * the same φ(K), V (no copy). Shapes: q [B, Hq, Tq, D], k [B, Hkv, Tk, D],
+ * v [B, Hkv, Tk, Dv] → [B, Hq, Tq, Dv].
  *
  * <p>Not softmax attention: the scale of the options is not used, masks other than causal and
  * dropout are rejected (there is no attention matrix to mask or drop). A query that sees no key
