@@ -43,8 +43,7 @@ public final class LoRAEmbedding extends Layer implements LoRALayer {
   private final double alpha;
   private final double scaling;
   private final UnaryOperator<Tensor> hook = this::delta;
-  private boolean merged;
-  private boolean enabled = true;
+  private final AdapterState state = new AdapterState("LoRAEmbedding");
 
   /**
    * Wraps {@code base} with a rank-{@code rank} adapter; freezes the base and installs the
@@ -97,7 +96,7 @@ public final class LoRAEmbedding extends Layer implements LoRALayer {
 
   /** (α/r)·Aᵀ[ids]·Bᵀ, or null when merged or disabled. The base has checked the ids. */
   private Tensor delta(Tensor ids) {
-    if (merged || !enabled) {
+    if (!state.active()) {
       return null;
     }
     Tensor at = a.t(); // (num, r): the lookup table of the adapter
@@ -114,43 +113,24 @@ public final class LoRAEmbedding extends Layer implements LoRALayer {
   }
 
   @Override public void merge() {
-    if (merged) {
-      throw new IllegalStateException("LoRAEmbedding: already merged; call unmerge() first");
-    }
-    if (!enabled) {
-      throw new IllegalStateException("LoRAEmbedding: the adapter is disabled; enable it to merge");
-    }
-    try (var off = GradMode.disabled()) {
-      base.weight().addInPlace(deltaWeight());
-    }
-    merged = true;
+    state.merge(base.weight(), this::deltaWeight);
   }
 
   @Override public void unmerge() {
-    if (!merged) {
-      throw new IllegalStateException("LoRAEmbedding: not merged; nothing to unmerge");
-    }
-    try (var off = GradMode.disabled()) {
-      base.weight().addInPlace(deltaWeight(), -1);
-    }
-    merged = false;
+    state.unmerge(base.weight(), this::deltaWeight);
   }
 
   @Override public boolean isMerged() {
-    return merged;
+    return state.merged();
   }
 
   @Override public LoRAEmbedding enabled(boolean on) {
-    if (!on && merged) {
-      throw new IllegalStateException(
-          "LoRAEmbedding: cannot disable a merged adapter (its update is in W); unmerge() first");
-    }
-    enabled = on;
+    state.enable(on);
     return this;
   }
 
   @Override public boolean isEnabled() {
-    return enabled;
+    return state.enabled();
   }
 
   @Override public Embedding base() {
@@ -194,7 +174,6 @@ public final class LoRAEmbedding extends Layer implements LoRALayer {
   }
 
   @Override protected String extraRepr() {
-    return "r=" + rank + ", alpha=" + alpha + (merged ? ", merged" : "")
-        + (enabled ? "" : ", disabled");
+    return "r=" + rank + ", alpha=" + alpha + state.describe();
   }
 }

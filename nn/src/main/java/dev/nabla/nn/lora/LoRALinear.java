@@ -43,8 +43,7 @@ public final class LoRALinear extends Layer implements LoRALayer {
   private final double alpha;
   private final double scaling;
   private final UnaryOperator<Tensor> hook = this::delta;
-  private boolean merged;
-  private boolean enabled = true;
+  private final AdapterState state = new AdapterState("LoRALinear");
 
   /**
    * Wraps {@code base} with a rank-{@code rank} adapter; freezes the base and installs the
@@ -109,7 +108,7 @@ public final class LoRALinear extends Layer implements LoRALayer {
    * scaling multiplies the (*, r) intermediate, r/out times fewer elements than the output.
    */
   private Tensor delta(Tensor x) {
-    if (merged || !enabled) {
+    if (!state.active()) {
       return null;
     }
     Tensor h = loraA.forward(dropout.forward(x));
@@ -123,43 +122,24 @@ public final class LoRALinear extends Layer implements LoRALayer {
   }
 
   @Override public void merge() {
-    if (merged) {
-      throw new IllegalStateException("LoRALinear: already merged; call unmerge() first");
-    }
-    if (!enabled) {
-      throw new IllegalStateException("LoRALinear: the adapter is disabled; enable it to merge");
-    }
-    try (var off = GradMode.disabled()) {
-      base.weight().addInPlace(deltaWeight());
-    }
-    merged = true;
+    state.merge(base.weight(), this::deltaWeight);
   }
 
   @Override public void unmerge() {
-    if (!merged) {
-      throw new IllegalStateException("LoRALinear: not merged; nothing to unmerge");
-    }
-    try (var off = GradMode.disabled()) {
-      base.weight().addInPlace(deltaWeight(), -1);
-    }
-    merged = false;
+    state.unmerge(base.weight(), this::deltaWeight);
   }
 
   @Override public boolean isMerged() {
-    return merged;
+    return state.merged();
   }
 
   @Override public LoRALinear enabled(boolean on) {
-    if (!on && merged) {
-      throw new IllegalStateException(
-          "LoRALinear: cannot disable a merged adapter (its update is in W); unmerge() first");
-    }
-    enabled = on;
+    state.enable(on);
     return this;
   }
 
   @Override public boolean isEnabled() {
-    return enabled;
+    return state.enabled();
   }
 
   /**
@@ -229,6 +209,6 @@ public final class LoRALinear extends Layer implements LoRALayer {
 
   @Override protected String extraRepr() {
     return "r=" + rank + ", alpha=" + alpha + ", dropout=" + dropout.p()
-        + (merged ? ", merged" : "") + (enabled ? "" : ", disabled");
+        + state.describe();
   }
 }
